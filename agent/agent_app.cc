@@ -61,7 +61,7 @@ int RunAgent(const AgentAppOptions& options) {
   std::vector<int> cpu_set = options.cpu_set.empty() ? CurrentCpuSet() : options.cpu_set;
 
   PosixCommandRunner runner;
-  SystemCpuLimiter limiter;
+  SystemCpuLimiter limiter(CpuLimiterOptionsFor(settings.process));
   std::unique_ptr<TargetDriver> driver;
   switch (settings.kind) {
     case TargetKind::kProcess: {

@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/flag_names.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "agent/agent_app.h"
@@ -26,7 +27,9 @@ ABSL_FLAG(int, give_up_after_s, 300, "exit when the coordinator stays unreachabl
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("gop-agent --coordinator HOST:PORT [--target target.yaml] [--token T]");
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> storage;
+  std::vector<char*> args = gop::NormalizeFlagNames(argc, argv, &storage);
+  absl::ParseCommandLine(argc, args.data());
   gop::AgentAppOptions o;
   o.coordinator = absl::GetFlag(FLAGS_coordinator);
   o.token = absl::GetFlag(FLAGS_token);

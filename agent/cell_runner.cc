@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "loadgen/load_result.h"
+#include "loadgen/result_proto.h"
 #include "loadgen/load_runner.h"
 #include "loadgen/scenario.h"
 

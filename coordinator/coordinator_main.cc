@@ -1,10 +1,12 @@
 // gop-coordinator: expands grid.yaml into cells and hands them to agents.
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/flag_names.h"
 #include "coordinator/coordinator_app.h"
 
 ABSL_FLAG(std::string, grid, "", "grid.yaml to run");
@@ -23,7 +25,9 @@ ABSL_FLAG(bool, analyze, true, "write analysis/ when the run ends");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("gop-coordinator --grid grid.yaml [--local-agents N] [--dry-run]");
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> storage;
+  std::vector<char*> args = gop::NormalizeFlagNames(argc, argv, &storage);
+  absl::ParseCommandLine(argc, args.data());
   gop::CoordinatorAppOptions o;
   o.grid_path = absl::GetFlag(FLAGS_grid);
   o.state_dir = absl::GetFlag(FLAGS_state_dir);

@@ -46,13 +46,14 @@ absl::StatusOr<std::unique_ptr<LocalAgents>> LocalAgents::Start(const Options& o
                  absl::StrCat("--coordinator=", options.coordinator),
                  absl::StrCat("--id=", id),
                  absl::StrCat("--cpus=", absl::StrJoin((*sets)[i], ",")),
-                 absl::StrCat("--work_dir=", (options.log_dir / id).string()),
-                 "--give_up_after_s=30"};
+                 absl::StrCat("--work-dir=", (options.log_dir / id).string()),
+                 "--give-up-after-s=30"};
     if (!options.target_file.empty()) spec.argv.push_back(absl::StrCat("--target=", options.target_file));
     // The token goes through the environment, not argv (visible in ps).
     if (!options.token.empty()) spec.env.emplace_back("GOP_TOKEN", options.token);
     spec.output_path = (options.log_dir / (id + ".log")).string();
     spec.timeout = absl::InfiniteDuration();
+    spec.die_with_parent = true;  // a killed coordinator leaves no agents behind
     absl::StatusOr<std::unique_ptr<BackgroundProcess>> p = runner->StartBackground(spec);
     if (!p.ok()) {
       return absl::Status(p.status().code(), absl::StrCat("starting local agent ", id, ": ", p.status().message()));

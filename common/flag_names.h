@@ -1,0 +1,18 @@
+#ifndef GOP_COMMON_FLAG_NAMES_H_
+#define GOP_COMMON_FLAG_NAMES_H_
+
+#include <string>
+#include <vector>
+
+namespace gop {
+
+// gop's commands spell flags with hyphens (--local-agents, --dry-run, as in
+// the docs) but Abseil's flag names cannot contain them. Returns argv with
+// every "--some-flag[=value]" rewritten to "--some_flag[=value]"; values and
+// positional arguments are left alone, and so is everything after "--".
+// `storage` owns the rewritten strings and must outlive the result.
+std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage);
+
+}  // namespace gop
+
+#endif  // GOP_COMMON_FLAG_NAMES_H_
