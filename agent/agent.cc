@@ -192,12 +192,24 @@ Agent::SessionEnd Agent::RunSession(bool* reached) {
 }
 
 void Agent::HandleAssign(const v1::Assign& assign) {
+  bool bounce = false;
   {
     absl::MutexLock lock(&mu_);
     if (!running_cell_.empty()) {
-      Log(absl::StrCat("busy with ", running_cell_, "; ignoring assignment of ", assign.cell().cell_id()));
-      return;
+      Log(absl::StrCat("busy with ", running_cell_, "; handing back ", assign.cell().cell_id()));
+      bounce = true;
     }
+  }
+  if (bounce) {
+    v1::AgentMessage m;
+    v1::CellResult* r = m.mutable_result();
+    r->set_cell_id(assign.cell().cell_id());
+    r->set_attempt(assign.attempt());
+    r->set_agent_id(options_.agent_id);
+    r->set_not_started(true);
+    r->set_failure_reason("agent busy with another cell");
+    Write(m);
+    return;
   }
   JoinWorker();  // the previous cell's thread has finished its work
   {

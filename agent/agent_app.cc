@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
+#include <thread>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -11,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "agent/agent.h"
+#include "agent/agent_metrics.h"
 #include "agent/cell_runner.h"
 #include "agent/command_runner.h"
 #include "agent/compose_driver.h"
@@ -24,11 +27,11 @@
 namespace gop {
 namespace {
 
-Agent* g_agent = nullptr;
+// Set by the signal handler (a lock-free store only, async-signal-safe); a
+// watcher thread turns it into Agent::Stop().
+std::atomic<bool> g_stop{false};
 
-void OnSignal(int) {
-  if (g_agent != nullptr) g_agent->Stop();
-}
+void OnSignal(int) { g_stop.store(true); }
 
 std::string Hostname() {
   char buf[256] = {};
@@ -115,6 +118,18 @@ int RunAgent(const AgentAppOptions& options) {
   CellRunner cell_runner(driver.get(), CellRunner::Options{*data_dir, options.load_threads});
   Agent::Options agent_options;
   agent_options.agent_id = options.agent_id.empty() ? absl::StrCat(Hostname(), "-", getpid()) : options.agent_id;
+  CellExecutor* executor = &cell_runner;
+  std::unique_ptr<MeteredExecutor> metered;
+  if (!options.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MeteredExecutor>> m =
+        MeteredExecutor::Create(options.metrics_listen, agent_options.agent_id, &cell_runner);
+    if (!m.ok()) {
+      std::cerr << "gop-agent: " << m.status().message() << "\n";
+      return 2;
+    }
+    metered = std::move(*m);
+    executor = metered.get();
+  }
   agent_options.hostname = Hostname();
   agent_options.cores = static_cast<double>(cpu_set.size());
   agent_options.memory_bytes = MemoryBytes();
@@ -123,17 +138,28 @@ int RunAgent(const AgentAppOptions& options) {
   agent_options.token = options.token;
   agent_options.give_up_after = options.give_up_after;
   agent_options.log = [&](const std::string& line) { log(absl::StrCat("[", agent_options.agent_id, "] ", line)); };
-  Agent agent(agent_options, stub.get(), &cell_runner);
+  Agent agent(agent_options, stub.get(), executor);
   log(absl::StrCat("gop-agent ", agent_options.agent_id, ": ", cpu_set.size(), " core(s) [",
                    absl::StrJoin(cpu_set, ","), "], target ", driver->Kind(), ", coordinator ",
                    options.coordinator));
 
-  g_agent = &agent;
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done.load()) {
+      absl::SleepFor(absl::Milliseconds(100));
+      if (g_stop.load()) {
+        agent.Stop();
+        return;
+      }
+    }
+  });
   absl::Status s = agent.Run();
-  g_agent = nullptr;
+  done = true;
+  watcher.join();
   driver->Stop().IgnoreError();
+  if (absl::Status down = driver->Shutdown(); !down.ok()) log(absl::StrCat("shutting the target down: ", down.message()));
   if (!s.ok()) {
     std::cerr << "gop-agent: " << s.message() << "\n";
     return 1;

@@ -20,6 +20,7 @@ struct AgentAppOptions {
   std::string data_dir;     // scenarios/ and seeds/; "" = found next to the binary
   std::string work_dir;     // logs and scratch; "" = a temp dir
   int load_threads = 0;
+  std::string metrics_listen;  // "" = no /metrics; e.g. "0.0.0.0:9465"
   absl::Duration give_up_after = absl::Minutes(5);
   std::string executable;   // argv[0], to find minibox and the data dir
 };

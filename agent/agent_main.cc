@@ -23,6 +23,7 @@ ABSL_FLAG(std::string, cpus, "", "CPUs this agent owns, e.g. 0,1 (default: all i
 ABSL_FLAG(std::string, data_dir, "", "directory with scenarios/ and seeds/ (default: found next to the binary)");
 ABSL_FLAG(std::string, work_dir, "", "where target logs go");
 ABSL_FLAG(int, load_threads, 0, "load generator threads (0 = cores)");
+ABSL_FLAG(std::string, metrics_listen, "", "serve /metrics here, e.g. 0.0.0.0:9465 (default: off)");
 ABSL_FLAG(int, give_up_after_s, 300, "exit when the coordinator stays unreachable this long");
 
 int main(int argc, char** argv) {
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   o.data_dir = absl::GetFlag(FLAGS_data_dir);
   o.work_dir = absl::GetFlag(FLAGS_work_dir);
   o.load_threads = absl::GetFlag(FLAGS_load_threads);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   o.give_up_after = absl::Seconds(absl::GetFlag(FLAGS_give_up_after_s));
   o.executable = argv[0];
   return gop::RunAgent(o);

@@ -65,7 +65,7 @@ v1::CellResult CellRunner::Execute(const v1::Assign& assign, ProgressSink* progr
   report_phase(v1::PHASE_STARTING_TARGET);
   const absl::Duration health_timeout =
       assign.health_timeout_ms() > 0 ? absl::Milliseconds(assign.health_timeout_ms()) : absl::Seconds(120);
-  TargetConfig target{cell.cell_id(), cell.cpu_limit(), cell.web_threads(), cell.db_pool()};
+  TargetConfig target{cell.cell_id(), cell.cpu_limit(), cell.web_threads(), cell.db_pool(), assign.reset_data()};
   absl::StatusOr<TargetInfo> info = driver_->Start(target, health_timeout);
   if (!info.ok()) {
     result.set_target_logs(driver_->LogTail(50));

@@ -108,7 +108,7 @@ class ComposeDriver : public TargetDriver {
   absl::Status Stop() override;
 
   // At agent shutdown: `<compose> down` when stop_at_end, else nothing.
-  absl::Status Shutdown();
+  absl::Status Shutdown() override;
 
   const ComposeDriverConfig& config() const { return config_; }
 

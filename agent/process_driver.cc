@@ -229,7 +229,7 @@ absl::StatusOr<TargetInfo> ProcessDriver::Start(const TargetConfig& config,
   if (health_timeout <= absl::ZeroDuration()) health_timeout = settings_.health_timeout;
   const std::string instance = ProcessInstanceName(config);
 
-  if (settings_.reset_data) {
+  if (settings_.reset_data || config.reset_data) {
     if (absl::Status s = ResetTargetData(settings_.env); !s.ok()) return s;
   }
 

@@ -16,6 +16,9 @@ struct TargetConfig {
   double cpu_limit = 0;     // cores
   int web_threads = 0;      // BOX_WEB_THREAD
   int db_pool = 0;          // BOX_DB_POOL_MAXIMUM_POOL_SIZE
+  // The grid asks for empty data before this cell (drivers that cannot do
+  // it ignore it; the agent's own target.yaml may also ask for it always).
+  bool reset_data = false;
 };
 
 // What a started target offers the load generator and the result.
@@ -54,6 +57,10 @@ class TargetDriver {
   // Stops the target after a cell (drivers that keep the target running
   // between cells, as compose does, may do nothing).
   virtual absl::Status Stop() = 0;
+
+  // Once, when the agent exits: drivers that keep the target up between
+  // cells (compose) may take it down here if configured to.
+  virtual absl::Status Shutdown() { return absl::OkStatus(); }
 };
 
 }  // namespace gop

@@ -67,6 +67,18 @@ std::vector<CellScheduler::Event> CellScheduler::Reconcile(const std::string& ag
   }
   if (!running_cell_id.empty()) {
     auto it = cells_.find(running_cell_id);
+    auto agent_it = agents_.find(agent_id);
+    if (it != cells_.end() && it->second.state == v1::CELL_STATE_QUEUED && agent_it != agents_.end() &&
+        Unfit(agent_it->second, it->second).empty()) {
+      // Still running from before a coordinator restart: let it finish.
+      Cell& cell = it->second;
+      cell.state = v1::CELL_STATE_RUNNING;
+      cell.running_attempt = running_attempt;
+      cell.attempts = std::max(cell.attempts, running_attempt);
+      cell.agent_id = agent_id;
+      cell.lease_expiry = clock_->Now() + options_.lease_timeout;
+      return events;
+    }
     const bool current = it != cells_.end() && it->second.state == v1::CELL_STATE_RUNNING &&
                          it->second.agent_id == agent_id && it->second.running_attempt == running_attempt;
     if (!current) {
@@ -75,6 +87,22 @@ std::vector<CellScheduler::Event> CellScheduler::Reconcile(const std::string& ag
     }
   }
   return events;
+}
+
+void CellScheduler::RestoreAttempts(const std::string& cell_id, int attempts) {
+  auto it = cells_.find(cell_id);
+  if (it != cells_.end()) it->second.attempts = std::max(it->second.attempts, attempts);
+}
+
+void CellScheduler::OnNotStarted(const std::string& cell_id, int attempt) {
+  auto it = cells_.find(cell_id);
+  if (it == cells_.end()) return;
+  Cell& cell = it->second;
+  if (cell.state != v1::CELL_STATE_RUNNING || cell.running_attempt != attempt) return;
+  cell.state = v1::CELL_STATE_QUEUED;
+  // The number stays used (results are keyed by it) but the attempt does
+  // not count against max_attempts.
+  ++bounced_[cell_id];
 }
 
 std::string CellScheduler::Unfit(const Agent& agent, const Cell& cell) const {
@@ -109,7 +137,7 @@ std::optional<CellScheduler::Assignment> CellScheduler::NextFor(const std::strin
 
 void CellScheduler::Requeue(Cell& cell, const std::string& reason, std::vector<Event>* events) {
   cell.failures.push_back(absl::StrCat("attempt ", cell.running_attempt, ": ", reason));
-  if (cell.attempts >= options_.max_attempts) {
+  if (cell.attempts - bounced_[cell.config.cell_id()] >= options_.max_attempts) {
     cell.state = v1::CELL_STATE_FAILED;
     events->push_back({Event::Kind::kFailed, cell.config.cell_id(), cell.running_attempt, cell.agent_id,
                        absl::StrJoin(cell.failures, "; ")});

@@ -74,13 +74,23 @@ class CellScheduler {
   // Any message from the agent: renews the lease of its running cell.
   void Touch(const std::string& agent_id);
 
-  // Reconciles what a (re)connecting agent says it is running. Returns events
-  // (e.g. cancel a stale attempt, requeue a cell the agent forgot).
+  // Attempts an earlier life of the run started for a cell that did not
+  // finish, so new attempts get new numbers.
+  void RestoreAttempts(const std::string& cell_id, int attempts);
+
+  // Reconciles what a (re)connecting agent says it is running: a queued cell
+  // it is still running is adopted (after a coordinator restart); a cell that
+  // is no longer its to run is cancelled; a cell we believe it runs but it
+  // does not mention is requeued.
   std::vector<Event> Reconcile(const std::string& agent_id, const std::string& running_cell_id,
                                int running_attempt);
 
   // The next cell for an idle agent, or nothing (queue empty or no cell fits).
   std::optional<Assignment> NextFor(const std::string& agent_id);
+
+  // The agent was busy and never started (cell, attempt): requeue the cell
+  // without counting the attempt.
+  void OnNotStarted(const std::string& cell_id, int attempt);
 
   // A result for (cell, attempt). Failed attempts are retried while attempts
   // remain. Events tell whom to cancel when another attempt is still running.
@@ -133,6 +143,7 @@ class CellScheduler {
   std::vector<std::string> order_;
   std::map<std::string, Cell> cells_;
   std::map<std::string, Agent> agents_;
+  std::map<std::string, int> bounced_;  // attempts never started, by cell
 };
 
 }  // namespace gop

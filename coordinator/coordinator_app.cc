@@ -29,12 +29,11 @@
 namespace gop {
 namespace {
 
-std::atomic<RunController*> g_controller{nullptr};
+// Set by the signal handler (async-signal-safe: a lock-free store only); the
+// progress thread turns it into a Cancel().
+std::atomic<int> g_signal{0};
 
-void OnSignal(int) {
-  // Async-signal context: only flag it; Cancel() posts to the dispatcher.
-  if (RunController* c = g_controller.load()) c->Cancel("interrupted (signal)");
-}
+void OnSignal(int sig) { g_signal.store(sig); }
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -189,14 +188,18 @@ int RunCoordinator(const CoordinatorAppOptions& options) {
   }
 
   // ---- run ----
-  g_controller = controller->get();
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::atomic<bool> running{true};
   std::thread progress([&] {
     absl::Time last = absl::Now();
+    bool cancelled = false;
     while (running.load()) {
       absl::SleepFor(absl::Milliseconds(250));
+      if (const int sig = g_signal.load(); sig != 0 && !cancelled) {
+        cancelled = true;
+        (*controller)->Cancel(absl::StrCat("interrupted by signal ", sig));
+      }
       if (absl::Now() - last < absl::Seconds(5)) continue;
       last = absl::Now();
       Log(ProgressLine((*controller)->Status()));
@@ -205,7 +208,6 @@ int RunCoordinator(const CoordinatorAppOptions& options) {
   RunOutcome outcome = (*controller)->Run();
   running = false;
   progress.join();
-  g_controller = nullptr;
   if (local) local->StopAll(absl::Seconds(10));
   // Let watchers receive the final status before the server goes.
   server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));

@@ -51,6 +51,9 @@ absl::Status RunController::Restore() {
     scheduler_.RestoreFinished(cell, finished.ok, finished.attempts, finished.reason);
     ++resumed_cells_;
   }
+  // Unfinished cells keep their attempt numbers: a result still coming from
+  // an agent of the earlier life is told apart from a new attempt.
+  for (const auto& [cell, attempts] : replay->attempts) scheduler_.RestoreAttempts(cell, attempts);
   // A result file written just before a crash, whose journal record was lost,
   // still counts: the cell is never run twice.
   std::vector<std::string> problems;
@@ -212,6 +215,11 @@ void RunController::OnHello(const std::shared_ptr<AgentChannel>& channel, const 
                       hello.cores(), hello.target_kind()));
   std::vector<CellScheduler::Event> events =
       scheduler_.Reconcile(id, hello.running_cell_id(), hello.running_attempt());
+  agent.busy_with_stale_cell = false;
+  for (const CellScheduler::Event& e : events) {
+    // Until that cancelled attempt ends, the agent cannot take new work.
+    if (e.kind == CellScheduler::Event::Kind::kCancelAttempt && e.agent_id == id) agent.busy_with_stale_cell = true;
+  }
   HandleEvents(events);
 }
 
@@ -257,6 +265,19 @@ void RunController::OnGone(const std::shared_ptr<AgentChannel>& channel) {
 void RunController::OnResult(const std::string& agent_id, const v1::CellResult& result) {
   const std::string& cell_id = result.cell_id();
   AgentState& agent = agents_[agent_id];
+  if (result.not_started()) {
+    Log(absl::StrCat("agent ", agent_id, " was busy and did not start ", cell_id, " attempt ", result.attempt(),
+                     "; back in the queue"));
+    scheduler_.OnNotStarted(cell_id, result.attempt());
+    agent.busy_with_stale_cell = true;
+    agent.status.clear_current_cell_id();
+    v1::CoordinatorMessage m;
+    m.mutable_ack()->set_cell_id(cell_id);
+    m.mutable_ack()->set_attempt(result.attempt());
+    if (agent.channel) agent.channel->Send(m);
+    return;
+  }
+  agent.busy_with_stale_cell = false;  // whatever it was running has ended
   auto ack = [&] {
     v1::CoordinatorMessage m;
     m.mutable_ack()->set_cell_id(cell_id);
@@ -381,7 +402,7 @@ void RunController::HandleEvents(const std::vector<CellScheduler::Event>& events
 void RunController::AssignIdleAgents() {
   if (cancelled_) return;
   for (auto& [id, agent] : agents_) {
-    if (!agent.channel) continue;
+    if (!agent.channel || agent.busy_with_stale_cell) continue;
     std::optional<CellScheduler::Assignment> a = scheduler_.NextFor(id);
     if (!a) continue;
     Journal({{"event", "assigned"}, {"cell", a->cell.cell_id()}, {"attempt", a->attempt}, {"agent", id}});

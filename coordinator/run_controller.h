@@ -79,6 +79,8 @@ class RunController {
     std::shared_ptr<AgentChannel> channel;
     v1::AgentStatus status;
     absl::Time assigned_at;
+    // Still finishing (or cancelling) a cell that is no longer its own.
+    bool busy_with_stale_cell = false;
   };
 
   RunController(Options options, std::vector<v1::CellConfig> cells, Clock* clock, CoordinatorMetrics* metrics);

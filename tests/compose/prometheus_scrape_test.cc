@@ -97,7 +97,9 @@ class PrometheusScrapeTest : public ::testing::Test {
   // When gop-coordinator is built: a one-cell grid with no agents, so its
   // run-progress gauges exist (the per-agent ones need agents).
   void MaybeStartCoordinator() {
-    const fs::path binary = fs::path(GOP_BINARY_DIR) / "coordinator" / "gop-coordinator";
+    const char* env_dir = getenv("GOP_BINARY_DIR");
+    const fs::path binary =
+        fs::path(env_dir != nullptr ? env_dir : GOP_BINARY_DIR) / "coordinator" / "gop-coordinator";
     if (!fs::exists(binary)) return;
     std::ofstream(dir_ / "grid.yaml") << "cpu_limits: [1]\nweb_thread_multipliers: [1]\n"
                                          "db_pool_multipliers: [2]\nduration: 5s\n";
@@ -244,7 +246,10 @@ TEST_F(PrometheusScrapeTest, DashboardSeriesExistInARealPrometheus) {
     }
     return "";
   });
-  ASSERT_EQ(problem, "") << FileTail((dir_ / "prometheus.log").string(), 30);
+  ASSERT_EQ(problem, "") << "prometheus.log:\n"
+                         << FileTail((dir_ / "prometheus.log").string(), 30)
+                         << "coordinator.log:\n"
+                         << FileTail((dir_ / "coordinator.log").string(), 30);
 
   // The series behind the dashboard: all of minibox's, and the coordinator's
   // run gauges when it runs (per-agent gauges need connected agents).

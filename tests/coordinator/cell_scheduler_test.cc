@@ -195,8 +195,46 @@ TEST_F(CellSchedulerTest, ReconnectStillRunningKeepsTheCell) {
   EXPECT_EQ(s.StateOf("a"), v1::CELL_STATE_RUNNING);
 }
 
+TEST_F(CellSchedulerTest, QueuedCellStillRunningOnAReconnectingAgentIsAdopted) {
+  // After a coordinator restart the cell is queued again, but an agent is
+  // still running attempt 2 of it: keep that work.
+  CellScheduler s = Make({Cell("a", 1), Cell("b", 1)});
+  s.RestoreAttempts("a", 2);
+  s.AgentConnected({"x", "h", 1, "process"});
+  EXPECT_TRUE(s.Reconcile("x", "a", 2).empty());
+  EXPECT_EQ(s.StateOf("a"), v1::CELL_STATE_RUNNING);
+  EXPECT_FALSE(s.NextFor("x").has_value()) << "the agent is busy with the adopted cell";
+  s.AgentConnected({"y", "h", 1, "process"});
+  EXPECT_EQ(s.NextFor("y")->cell.cell_id(), "b");
+}
+
+TEST_F(CellSchedulerTest, RestoredAttemptNumbersAreNeverReused) {
+  CellScheduler s = Make({Cell("a", 1)});
+  s.RestoreAttempts("a", 2);
+  s.AgentConnected({"x", "h", 1, "process"});
+  EXPECT_EQ(s.NextFor("x")->attempt, 3);
+}
+
+TEST_F(CellSchedulerTest, BouncedAttemptDoesNotCountAgainstTheLimit) {
+  CellScheduler::Options options;
+  options.max_attempts = 1;
+  CellScheduler s = Make({Cell("a", 1)}, options);
+  s.AgentConnected({"x", "h", 1, "process"});
+  auto first = s.NextFor("x");
+  s.OnNotStarted("a", first->attempt);
+  EXPECT_EQ(s.StateOf("a"), v1::CELL_STATE_QUEUED);
+  auto second = s.NextFor("x");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->attempt, 2);
+  std::vector<Event> events;
+  s.OnResult("a", 2, "x", false, "boom", &events);
+  EXPECT_TRUE(Has(events, Event::Kind::kFailed, "a")) << "one real attempt allowed, one used";
+}
+
 TEST_F(CellSchedulerTest, ReconnectWithAStaleAttemptIsCancelled) {
   CellScheduler s = Make({Cell("a", 1)});
+  s.AgentConnected({"x", "h", 1, "process"});
+  ASSERT_TRUE(s.NextFor("x").has_value());  // a now runs on x
   s.AgentConnected({"y", "h", 1, "process"});
   std::vector<Event> events = s.Reconcile("y", "a", 7);
   ASSERT_TRUE(Has(events, Event::Kind::kCancelAttempt, "a"));
