@@ -41,6 +41,6 @@ echo "minibox at $url, BOX_WEB_THREAD=$THREADS pool=$POOL, limit: $limit"
 
 echo "== gop-load --scenario crud --vus $VUS --duration ${DURATION}s (load on core 1)"
 taskset -c 1 "$build/loadgen/gop-load" --url "$url/fhir" --scenario crud --vus "$VUS" --duration "${DURATION}s" \
-  --warmup 3s --threads 1 --summary-export "$work/k6.json" --data-dir "$root" 2>&1 | tail -n 25
+  --warmup 3s --threads 1 --summary-export "$work/k6.json" --data-dir "$root" 2>&1 | grep -v "^\r"
 echo "== wrk -t1 -c$VUS -d${DURATION}s -s bench/minibox/wrk_crud.lua (load on core 1)"
 taskset -c 1 wrk -t1 -c"$VUS" -d"${DURATION}s" --latency -s "$here/minibox/wrk_crud.lua" "$url" 2>&1 | tail -n 15

@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "tests/support/minibox_process.h"
 #include "tests/support/pg_cluster.h"
+#include "tests/support/free_port.h"
 
 namespace gop {
 namespace {
@@ -40,17 +41,7 @@ std::string ReadFile(const fs::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int UnusedPort() { return ::gop::testing::UnusedLoopbackPort(); }
 
 class ComposeDriverTest : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/free_port.h"
 
 namespace gop {
 namespace {
@@ -88,17 +89,7 @@ class StubHttpServer {
   std::thread thread_;
 };
 
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);  // nothing listens there now
-  return ntohs(addr.sin_port);
-}
+int UnusedPort() { return ::gop::testing::UnusedLoopbackPort(); }
 
 TEST(ParseHttpUrlTest, SplitsHostPortAndTarget) {
   absl::StatusOr<HttpUrl> u = ParseHttpUrl("http://127.0.0.1:8080/health?x=1");

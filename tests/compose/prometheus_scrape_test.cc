@@ -29,6 +29,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/minibox_process.h"
 #include "tests/support/pg_cluster.h"
+#include "tests/support/free_port.h"
 
 namespace gop::testing {
 namespace {
@@ -39,17 +40,7 @@ const fs::path kCompose = fs::path(GOP_SOURCE_DIR) / "compose";
 // Everything that waits on Prometheus shares this budget.
 constexpr absl::Duration kBudget = absl::Seconds(45);
 
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int UnusedPort() { return ::gop::testing::UnusedLoopbackPort(); }
 
 std::string UrlEncode(const std::string& s) {
   std::string out;

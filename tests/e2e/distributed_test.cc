@@ -20,23 +20,14 @@
 #include "nlohmann/json.hpp"
 #include "tests/support/http_client.h"
 #include "tests/support/pg_cluster.h"
+#include "tests/support/free_port.h"
 
 namespace gop {
 namespace {
 
 const std::string kBin = GOP_BINARY_DIR;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return ::gop::testing::UnusedLoopbackPort(); }
 
 std::string Read(const std::filesystem::path& p) {
   std::ifstream in(p);

@@ -9,23 +9,14 @@
 #include "tests/support/http_client.h"
 #include "tests/support/minibox_process.h"
 #include "tests/support/pg_cluster.h"
+#include "tests/support/free_port.h"
 
 namespace gop::minibox {
 namespace {
 
 using ::testing::HasSubstr;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+int FreePort() { return ::gop::testing::UnusedLoopbackPort(); }
 
 class MiniboxBinaryTest : public ::testing::Test {
  protected:
