@@ -73,7 +73,8 @@ std::vector<SpectrumSeries> BestSeries(const std::vector<ConfigStats>& configs,
   for (const auto& [index, goals] : picks) {
     const ConfigStats& c = configs[index];
     std::string label = absl::StrCat(absl::StrJoin(goals, " + "), ": ", c.key.web_threads,
-                                     " web threads, DB pool ", c.key.db_pool);
+                                     c.key.web_threads == 1 ? " web thread" : " web threads", ", DB pool ",
+                                     c.key.db_pool);
     series.push_back({label, c.latency.has_value() ? &*c.latency : nullptr});
   }
   return series;
