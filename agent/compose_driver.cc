@@ -114,11 +114,6 @@ bool IsComposeV1(const std::vector<std::string>& command) {
   return program.substr(slash == std::string::npos ? 0 : slash + 1) == "docker-compose";
 }
 
-std::string ComposeInstanceName(const TargetConfig& config) {
-  return absl::StrCat("cpu_", config.cpu_limit, "__web_", config.web_threads, "__db_",
-                      config.db_pool);
-}
-
 std::string ComposeOverrideYaml(const std::string& service, const TargetConfig& config) {
   YAML::Emitter out;
   out << YAML::Comment(absl::StrCat("Written by gop for cell ", config.cell_id,
@@ -131,7 +126,7 @@ std::string ComposeOverrideYaml(const std::string& service, const TargetConfig& 
   out << YAML::Key << "BOX_DB_POOL_MAXIMUM_POOL_SIZE" << YAML::Value << YAML::DoubleQuoted
       << absl::StrCat(config.db_pool);
   out << YAML::Key << "BOX_INSTANCE_NAME" << YAML::Value << YAML::DoubleQuoted
-      << ComposeInstanceName(config);
+      << InstanceName(config);
   out << YAML::EndMap;  // environment
   out << YAML::Key << "deploy" << YAML::Value << YAML::BeginMap << YAML::Key << "resources"
       << YAML::Value << YAML::BeginMap << YAML::Key << "limits" << YAML::Value
@@ -230,7 +225,7 @@ absl::StatusOr<TargetInfo> ComposeDriver::Start(const TargetConfig& config,
     if (output.empty()) output = LastLines(ran->stdout_tail, kCommandErrorLines);
     return CellFailure(absl::StatusCode::kUnavailable,
                        absl::StrCat("compose: `", ComposeCommandLine(up), "` failed for ",
-                                    ComposeInstanceName(config), ": ", ran->Describe(), "\n",
+                                    InstanceName(config), ": ", ran->Describe(), "\n",
                                     output));
   }
 
@@ -239,7 +234,7 @@ absl::StatusOr<TargetInfo> ComposeDriver::Start(const TargetConfig& config,
   if (!healthy.ok()) {
     return CellFailure(healthy.code(),
                        absl::StrCat("compose: service '", config_.service, "' (",
-                                    ComposeInstanceName(config), ") is not healthy: ",
+                                    InstanceName(config), ") is not healthy: ",
                                     healthy.message()));
   }
 

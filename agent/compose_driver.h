@@ -72,10 +72,6 @@ struct ComposeDriverConfig {
 // Unknown keys and bad values are all reported in one InvalidArgument.
 absl::StatusOr<ComposeDriverConfig> ParseComposeDriverConfig(const YAML::Node& node);
 
-// `cpu_{c}__web_{w}__db_{d}`, as the seed named its Aidbox instances
-// (cpu printed shortest: 2, 1.5).
-std::string ComposeInstanceName(const TargetConfig& config);
-
 // The docker-compose.override.yml text for one cell.
 std::string ComposeOverrideYaml(const std::string& service, const TargetConfig& config);
 

@@ -79,11 +79,6 @@ CpuLimiterOptions CpuLimiterOptionsFor(const ProcessTargetSettings& settings) {
   return options;
 }
 
-std::string ProcessInstanceName(const TargetConfig& config) {
-  return absl::StrCat("cpu_", config.cpu_limit, "__web_", config.web_threads, "__db_",
-                      config.db_pool);
-}
-
 std::vector<std::string> DefaultTargetCommand(const std::string& agent_exe) {
   std::string exe = agent_exe;
   if (exe.empty()) {
@@ -227,7 +222,7 @@ absl::StatusOr<TargetInfo> ProcessDriver::Start(const TargetConfig& config,
   }
   last_cpu_seconds_ = -1;
   if (health_timeout <= absl::ZeroDuration()) health_timeout = settings_.health_timeout;
-  const std::string instance = ProcessInstanceName(config);
+  const std::string instance = InstanceName(config);
 
   if (settings_.reset_data || config.reset_data) {
     if (absl::Status s = ResetTargetData(settings_.env); !s.ok()) return s;

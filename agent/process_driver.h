@@ -33,10 +33,6 @@ struct ProcessDriverDeps {
 // version (Start() fails when it is unusable); "affinity" skips cgroups.
 CpuLimiterOptions CpuLimiterOptionsFor(const ProcessTargetSettings& settings);
 
-// `cpu_{c}__web_{w}__db_{d}`, as the seed named its Aidbox instances
-// (cpu printed shortest: 2, 0.5).
-std::string ProcessInstanceName(const TargetConfig& config);
-
 // The default target command when target.yaml names none: `minibox` next
 // to the agent binary (installed layout), `../minibox/minibox` (build
 // tree), else `minibox` on PATH. `agent_exe` is the agent's own path

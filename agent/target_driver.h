@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace gop {
@@ -20,6 +21,12 @@ struct TargetConfig {
   // it ignore it; the agent's own target.yaml may also ask for it always).
   bool reset_data = false;
 };
+
+// `cpu_{c}__web_{w}__db_{d}` (cpu printed shortest: 2, 0.5): the seed's name
+// for a configuration's instance, used as BOX_INSTANCE_NAME by every driver.
+inline std::string InstanceName(const TargetConfig& config) {
+  return absl::StrCat("cpu_", config.cpu_limit, "__web_", config.web_threads, "__db_", config.db_pool);
+}
 
 // What a started target offers the load generator and the result.
 struct TargetInfo {

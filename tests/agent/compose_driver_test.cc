@@ -124,7 +124,7 @@ TEST(ComposeOverrideTest, MatchesGoldenFile) {
 
 TEST(ComposeOverrideTest, FractionalCpuAndOtherService) {
   TargetConfig cell{"c", 1.5, 2, 3};
-  EXPECT_EQ(ComposeInstanceName(cell), "cpu_1.5__web_2__db_3");
+  EXPECT_EQ(InstanceName(cell), "cpu_1.5__web_2__db_3");
   YAML::Node y = YAML::Load(ComposeOverrideYaml("fhir", cell));
   EXPECT_EQ(y["services"]["fhir"]["deploy"]["resources"]["limits"]["cpus"].as<std::string>(), "1.5");
   EXPECT_EQ(y["services"]["fhir"]["environment"]["BOX_INSTANCE_NAME"].as<std::string>(),

@@ -315,9 +315,9 @@ TEST(ProcessInstanceNameTest, SeedNaming) {
   c.cpu_limit = 2;
   c.web_threads = 4;
   c.db_pool = 6;
-  EXPECT_EQ(ProcessInstanceName(c), "cpu_2__web_4__db_6");
+  EXPECT_EQ(InstanceName(c), "cpu_2__web_4__db_6");
   c.cpu_limit = 0.5;
-  EXPECT_EQ(ProcessInstanceName(c), "cpu_0.5__web_4__db_6");
+  EXPECT_EQ(InstanceName(c), "cpu_0.5__web_4__db_6");
 }
 
 #ifdef GOP_HAVE_PG_SUPPORT
