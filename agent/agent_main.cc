@@ -28,6 +28,7 @@ ABSL_FLAG(int, give_up_after_s, 300, "exit when the coordinator stays unreachabl
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("gop-agent --coordinator HOST:PORT [--target target.yaml] [--token T]");
+  gop::ShowAllFlagsInHelp();
   std::vector<std::string> storage;
   std::vector<char*> args = gop::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(argc, args.data());

@@ -141,6 +141,16 @@ v1::CellResult CellRunner::Execute(const v1::Assign& assign, ProgressSink* progr
     return fail(absl::StrCat("load: ", load.status().message()), false);
   }
   loadgen::ToProto(*load, &result);
+  // A cell whose every request failed measured nothing about the
+  // configuration (wrong URL, auth, a broken target): it must not win.
+  const v1::OperationStats& overall = result.overall();
+  if (overall.requests() == 0) return fail("no request completed in the measured phase", false);
+  if (overall.errors() >= overall.requests()) {
+    std::string why = absl::StrCat("every one of ", overall.requests(), " requests failed:");
+    for (const auto& [kind, n] : overall.error_kinds()) absl::StrAppend(&why, " ", kind, "=", n);
+    for (const auto& [status, n] : overall.status_counts()) absl::StrAppend(&why, " HTTP ", status, " x", n);
+    return fail(why, false);
+  }
   result.set_ok(true);
   result.set_finished_unix_ms(absl::ToUnixMillis(clock_->Now()));
   return result;

@@ -6,6 +6,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "common/flag_names.h"
 #include "absl/flags/usage.h"
 #include "analysis/analyze_run.h"
 
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "gop-analyze RESULT_DIR [-o OUT_DIR]\n"
       "Writes seed-compatible CSVs, SVG pictures and report.html from a run's result files.");
+  gop::ShowAllFlagsInHelp();
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() != 2) {
     std::cerr << "usage: gop-analyze RESULT_DIR [-o OUT_DIR]\n";

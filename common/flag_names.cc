@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/flags/usage_config.h"
+
 namespace gop {
 
 std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage) {
@@ -21,6 +23,13 @@ std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::st
   for (std::string& s : *storage) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
+}
+
+void ShowAllFlagsInHelp() {
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view) { return true; };
+  config.contains_helpshort_flags = [](absl::string_view) { return true; };
+  absl::SetFlagsUsageConfig(config);
 }
 
 }  // namespace gop

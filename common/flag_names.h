@@ -13,6 +13,10 @@ namespace gop {
 // `storage` owns the rewritten strings and must outlive the result.
 std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage);
 
+// Makes --help list every flag of the program. (Abseil's default shows only
+// flags defined in a file named after the binary or main.)
+void ShowAllFlagsInHelp();
+
 }  // namespace gop
 
 #endif  // GOP_COMMON_FLAG_NAMES_H_

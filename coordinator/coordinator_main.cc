@@ -25,6 +25,7 @@ ABSL_FLAG(bool, analyze, true, "write analysis/ when the run ends");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("gop-coordinator --grid grid.yaml [--local-agents N] [--dry-run]");
+  gop::ShowAllFlagsInHelp();
   std::vector<std::string> storage;
   std::vector<char*> args = gop::NormalizeFlagNames(argc, argv, &storage);
   absl::ParseCommandLine(argc, args.data());

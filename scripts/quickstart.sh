@@ -19,14 +19,17 @@ chmod 755 "$work"   # PostgreSQL runs as the postgres user
 coordinator_pid=
 
 cleanup() {
-  trap - EXIT INT TERM
+  # Ignore further Ctrl-C / TERM while cleaning up: a second press must not
+  # abandon PostgreSQL half-way.
+  trap '' INT TERM
+  trap - EXIT
   if [ -n "$coordinator_pid" ] && kill -0 "$coordinator_pid" 2>/dev/null; then
     kill -TERM "$coordinator_pid" 2>/dev/null || true   # cancels the run, stops its agents
     for _ in $(seq 1 30); do kill -0 "$coordinator_pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "$coordinator_pid" 2>/dev/null || true
   fi
-  # Anything of ours still alive (agents, minibox) goes too.
-  pkill -TERM -f "$root/$build/agent/gop-agent" 2>/dev/null || true
+  # Any agent of this run still alive goes too (their targets die with them).
+  pkill -TERM -f -- "--work-dir=$state_dir/agents/" 2>/dev/null || true
   "$root/scripts/pg-cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -39,7 +42,7 @@ export BOX_DB_HOST=127.0.0.1 BOX_DB_PORT=$(cat "$work/pg/port") BOX_DB_USER=post
 echo "   127.0.0.1:$BOX_DB_PORT"
 
 echo "== gop-coordinator --grid $grid --local-agents $agents (state dir $state_dir)"
-echo "   watch from another terminal: $build/ctl/gopctl watch --coordinator 127.0.0.1:7400"
+echo "   watch from another terminal: $build/ctl/gopctl watch"
 "$root/$build/coordinator/gop-coordinator" --grid="$grid" --local-agents="$agents" \
   --state-dir="$state_dir" --listen=127.0.0.1:7400 --metrics-listen=127.0.0.1:7401 "$@" &
 coordinator_pid=$!

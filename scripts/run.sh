@@ -6,9 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
-scripts/build.sh
-if [ ! -x build/coordinator/gop-coordinator ]; then
-  echo "gop: the distributed run (gop-coordinator) is not built yet in this version." >&2
-  exit 3
-fi
+echo "== building gop (incremental)"
+scripts/build.sh --target gop-coordinator gop-agent minibox gopctl gop-load gop-analyze
 exec scripts/quickstart.sh "$@"
