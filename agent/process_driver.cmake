@@ -12,7 +12,7 @@ if(TARGET gop::agent_support AND TARGET gop::compose_driver)
   # The compose section is parsed by the compose driver's own parser.
   target_link_libraries(gop_target_config
     PUBLIC gop::compose_driver absl::status absl::statusor absl::time
-    PRIVATE gop::agent_support yaml-cpp absl::strings)
+    PRIVATE gop::agent_support yaml-cpp gop::yaml_describe absl::strings)
 
   add_library(gop_process_driver process_driver.cc)
   add_library(gop::process_driver ALIAS gop_process_driver)

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "agent/health_probe.h"
+#include "common/yaml_describe.h"
 
 namespace gop {
 namespace {
@@ -29,21 +30,6 @@ constexpr const char* kProcessKeys[] = {"command",     "env",
                                         "cpu_limit",   "pin_to_agent_cpus"};
 constexpr const char* kExternalKeys[] = {"url", "auth"};
 constexpr const char* kCpuLimitModes[] = {"auto", "cgroup2", "cgroup1", "affinity"};
-
-std::string Describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return absl::StrCat("\"", node.Scalar(), "\"");
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    default:
-      return "an undefined value";
-  }
-}
 
 // Collects problems with their positions; the parser never stops at the
 // first one.
@@ -91,7 +77,7 @@ std::vector<std::pair<std::string, YAML::Node>> Entries(const YAML::Node& map,
   for (auto it = map.begin(); it != map.end(); ++it) {
     const YAML::Node key = it->first;
     if (!key.IsScalar()) {
-      problems->Add(key, absl::StrCat("expected a key name, got ", Describe(key)));
+      problems->Add(key, absl::StrCat("expected a key name, got ", DescribeYamlNode(key)));
       continue;
     }
     const std::string name = key.Scalar();
@@ -150,7 +136,7 @@ void ParseProcess(const YAML::Node& node, absl::string_view prefix, Problems* pr
                   ProcessTargetSettings* out) {
   if (!node.IsMap()) {
     if (!node.IsNull()) {
-      problems->Add(node, absl::StrCat("\"process\" must be a mapping, got ", Describe(node)));
+      problems->Add(node, absl::StrCat("\"process\" must be a mapping, got ", DescribeYamlNode(node)));
     }
     return;
   }
@@ -163,7 +149,7 @@ void ParseProcess(const YAML::Node& node, absl::string_view prefix, Problems* pr
           std::string s;
           if (!ScalarString(arg, &s)) {
             problems->Add(
-                arg, absl::StrCat(name, ": each argument must be a string, got ", Describe(arg)));
+                arg, absl::StrCat(name, ": each argument must be a string, got ", DescribeYamlNode(arg)));
           } else {
             out->command.push_back(std::move(s));
           }
@@ -172,27 +158,27 @@ void ParseProcess(const YAML::Node& node, absl::string_view prefix, Problems* pr
         out->command = absl::StrSplit(value.Scalar(), ' ', absl::SkipWhitespace());
       } else {
         problems->Add(value, absl::StrCat(name, ": expected a list of arguments or a string, got ",
-                                          Describe(value)));
+                                          DescribeYamlNode(value)));
         continue;
       }
       if (out->command.empty()) problems->Add(value, absl::StrCat(name, ": names no program"));
     } else if (key == "env") {
       if (!value.IsMap()) {
         problems->Add(value, absl::StrCat(name, ": expected a mapping of NAME: value, got ",
-                                          Describe(value)));
+                                          DescribeYamlNode(value)));
         continue;
       }
       for (auto it = value.begin(); it != value.end(); ++it) {
         std::string var, val;
         if (!ScalarString(it->first, &var) || var.empty() || var.find('=') != std::string::npos) {
-          problems->Add(it->first, absl::StrCat(name, ": bad variable name ", Describe(it->first)));
+          problems->Add(it->first, absl::StrCat(name, ": bad variable name ", DescribeYamlNode(it->first)));
           continue;
         }
         if (it->second.IsNull()) {
           val = "";
         } else if (!ScalarString(it->second, &val)) {
           problems->Add(it->second, absl::StrCat(name, ".", var, ": expected a string, got ",
-                                                 Describe(it->second)));
+                                                 DescribeYamlNode(it->second)));
           continue;
         }
         out->env.emplace_back(std::move(var), std::move(val));
@@ -201,7 +187,7 @@ void ParseProcess(const YAML::Node& node, absl::string_view prefix, Problems* pr
                key == "base_path" || key == "auth" || key == "work_dir" || key == "cpu_limit") {
       std::string s;
       if (!ScalarString(value, &s)) {
-        problems->Add(value, absl::StrCat(name, ": expected a string, got ", Describe(value)));
+        problems->Add(value, absl::StrCat(name, ": expected a string, got ", DescribeYamlNode(value)));
         continue;
       }
       if (key == "working_dir") {
@@ -239,7 +225,7 @@ void ParseProcess(const YAML::Node& node, absl::string_view prefix, Problems* pr
         problems->Add(value, absl::StrCat(name,
                                           ": expected a port 0..65535 (0 = pick a free "
                                           "one), got ",
-                                          Describe(value)));
+                                          DescribeYamlNode(value)));
         continue;
       }
       out->port = port;
@@ -249,14 +235,14 @@ void ParseProcess(const YAML::Node& node, absl::string_view prefix, Problems* pr
         problems->Add(value, absl::StrCat(name,
                                           ": expected a positive duration like 60s or 2m, "
                                           "got ",
-                                          Describe(value)));
+                                          DescribeYamlNode(value)));
         continue;
       }
       (key == "health_timeout" ? out->health_timeout : out->stop_grace) = d;
     } else if (key == "reset_data" || key == "pin_to_agent_cpus") {
       bool b = false;
       if (!ScalarBool(value, &b)) {
-        problems->Add(value, absl::StrCat(name, ": expected true or false, got ", Describe(value)));
+        problems->Add(value, absl::StrCat(name, ": expected true or false, got ", DescribeYamlNode(value)));
         continue;
       }
       (key == "reset_data" ? out->reset_data : out->pin_to_agent_cpus) = b;
@@ -274,7 +260,7 @@ void ParseExternal(const YAML::Node& node, absl::string_view prefix, Problems* p
                    ExternalTargetSettings* out) {
   if (!node.IsMap()) {
     problems->Add(node,
-                  absl::StrCat("\"external\" must be a mapping with a url, got ", Describe(node)));
+                  absl::StrCat("\"external\" must be a mapping with a url, got ", DescribeYamlNode(node)));
     return;
   }
   bool have_url = false;
@@ -282,7 +268,7 @@ void ParseExternal(const YAML::Node& node, absl::string_view prefix, Problems* p
     const std::string name = absl::StrCat(prefix, key);
     std::string s;
     if (!ScalarString(value, &s)) {
-      problems->Add(value, absl::StrCat(name, ": expected a string, got ", Describe(value)));
+      problems->Add(value, absl::StrCat(name, ": expected a string, got ", DescribeYamlNode(value)));
       continue;
     }
     if (key == "url") {
@@ -367,7 +353,7 @@ absl::StatusOr<TargetSettings> ParseTargetSettings(absl::string_view yaml_text,
   TargetSettings settings;
   try {
     if (!root.IsMap()) {
-      problems.AddAt(1, 1, absl::StrCat("expected a mapping with \"kind\", got ", Describe(root)));
+      problems.AddAt(1, 1, absl::StrCat("expected a mapping with \"kind\", got ", DescribeYamlNode(root)));
       return problems.ToStatus(file_name);
     }
     bool have_kind = false;
@@ -384,7 +370,7 @@ absl::StatusOr<TargetSettings> ParseTargetSettings(absl::string_view yaml_text,
           settings.kind = TargetKind::kExternal;
         } else {
           problems.Add(value, absl::StrCat("kind: expected process, compose or external, got ",
-                                           Describe(value)));
+                                           DescribeYamlNode(value)));
         }
       } else if (key == "process") {
         ParseProcess(value, "process.", &problems, &settings.process);

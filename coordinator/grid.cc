@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "coordinator/grid_expand.h"
 #include "yaml-cpp/yaml.h"
+#include "common/yaml_describe.h"
 
 namespace gop {
 namespace {
@@ -94,19 +95,6 @@ std::optional<std::string> NearMiss(absl::string_view word,
   return best;
 }
 
-std::string Describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      return absl::StrCat("\"", node.Scalar(), "\"");
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    default:
-      return "nothing";
-  }
-}
-
 // A computed value for messages: 6 significant digits hide binary noise
 // (0.1 x 3 shows as 0.3).
 std::string Num(double value) { return absl::StrCat(value); }
@@ -135,7 +123,7 @@ class GridParser {
     }
     if (!root.IsMap()) {
       Add(root, absl::StrCat("expected a mapping of grid keys, got ",
-                             Describe(root)));
+                             DescribeYamlNode(root)));
       return spec_;
     }
     for (const auto& [key, value] : Entries(root, kTopKeys, "")) {
@@ -184,7 +172,7 @@ class GridParser {
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node key = it->first;
       if (!key.IsScalar()) {
-        Add(key, absl::StrCat("expected a key name, got ", Describe(key)));
+        Add(key, absl::StrCat("expected a key name, got ", DescribeYamlNode(key)));
         continue;
       }
       const std::string name = key.Scalar();
@@ -266,7 +254,7 @@ class GridParser {
   bool ReadString(const YAML::Node& node, absl::string_view what,
                   std::string* out) {
     if (!node.IsScalar()) {
-      Add(node, absl::StrCat(what, ": expected a name, got ", Describe(node)));
+      Add(node, absl::StrCat(what, ": expected a name, got ", DescribeYamlNode(node)));
       return false;
     }
     *out = node.Scalar();
@@ -279,7 +267,7 @@ class GridParser {
     if (!node.IsScalar() || !absl::SimpleAtod(node.Scalar(), &value) ||
         !std::isfinite(value)) {
       Add(node,
-          absl::StrCat(what, ": expected a number, got ", Describe(node)));
+          absl::StrCat(what, ": expected a number, got ", DescribeYamlNode(node)));
       return false;
     }
     if (value <= 0) {
@@ -296,7 +284,7 @@ class GridParser {
     int value = 0;
     if (!node.IsScalar() || !absl::SimpleAtoi(node.Scalar(), &value)) {
       Add(node, absl::StrCat(what, ": expected a whole number, got ",
-                             Describe(node)));
+                             DescribeYamlNode(node)));
       return false;
     }
     if (value < 0 || (value == 0 && !allow_zero)) {
@@ -316,7 +304,7 @@ class GridParser {
       Add(node, absl::StrCat(what,
                              ": expected a duration such as 30s, 5m or "
                              "1h30m, got ",
-                             Describe(node)));
+                             DescribeYamlNode(node)));
       return false;
     }
     if (value == absl::InfiniteDuration() ||
@@ -339,7 +327,7 @@ class GridParser {
     bool value = false;
     if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
       Add(node,
-          absl::StrCat(what, ": expected true or false, got ", Describe(node)));
+          absl::StrCat(what, ": expected true or false, got ", DescribeYamlNode(node)));
       return;
     }
     *out = value;
@@ -349,7 +337,7 @@ class GridParser {
                        std::vector<double>* out) {
     if (!node.IsSequence()) {
       Add(node, absl::StrCat(what, ": expected a list of numbers, got ",
-                             Describe(node)));
+                             DescribeYamlNode(node)));
       return;
     }
     if (node.size() == 0) {
@@ -369,7 +357,7 @@ class GridParser {
     if (!node.IsSequence()) {
       Add(node, absl::StrCat("cells: expected a list of {cpu, web_threads, "
                              "db_pool}, got ",
-                             Describe(node)));
+                             DescribeYamlNode(node)));
       return;
     }
     if (node.size() == 0) {
@@ -383,7 +371,7 @@ class GridParser {
         Add(item, absl::StrCat(name,
                                ": expected {cpu, web_threads, db_pool}, "
                                "got ",
-                               Describe(item)));
+                               DescribeYamlNode(item)));
         continue;
       }
       ExplicitCell cell;
@@ -441,7 +429,7 @@ class GridParser {
   void ParseTarget(const YAML::Node& node) {
     if (!node.IsMap()) {
       Add(node,
-          absl::StrCat("target: expected a mapping, got ", Describe(node)));
+          absl::StrCat("target: expected a mapping, got ", DescribeYamlNode(node)));
       return;
     }
     for (const auto& [key, value] : Entries(node, kTargetKeys, "target.")) {
@@ -468,7 +456,7 @@ class GridParser {
 
   void ParseRun(const YAML::Node& node) {
     if (!node.IsMap()) {
-      Add(node, absl::StrCat("run: expected a mapping, got ", Describe(node)));
+      Add(node, absl::StrCat("run: expected a mapping, got ", DescribeYamlNode(node)));
       return;
     }
     for (const auto& [key, value] : Entries(node, kRunKeys, "run.")) {
